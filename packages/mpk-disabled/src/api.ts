@@ -2,6 +2,7 @@ import type { ProtectionKey } from './key.js';
 import type { ProtectionMask } from './mask.js';
 import type { AllocateOptions, Region } from './region.js';
 import type { MaskScope } from './scope.js';
+import type { StripedPool, StripedPoolOptions } from './pool/pool.js';
 
 /** What is missing when keys cannot be used, from the outside in. */
 export type MissingPiece =
@@ -46,4 +47,6 @@ export interface Mpk {
   withMask<T>(mask: ProtectionMask, fn: () => T): T;
   /** Applies `mask` until the returned scope is disposed (`using scope = enter(mask)`). */
   enter(mask: ProtectionMask): MaskScope;
+  /** A slab of slots coloured round-robin with keys (see StripedPool). */
+  createStripedPool(options: StripedPoolOptions): StripedPool;
 }

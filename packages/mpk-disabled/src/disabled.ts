@@ -1,6 +1,7 @@
 import type { Mpk, SupportStatus } from './api.js';
 import type { ProtectionKey } from './key.js';
 import { checkMask, ProtectionMask } from './mask.js';
+import { createPoolFactory } from './pool/pool.js';
 import { createAllocate, type MemoryBackend } from './region.js';
 import { createScopes } from './scope.js';
 import { checkKeyCount } from './validate.js';
@@ -59,4 +60,14 @@ export const { withMask, enter } = createScopes({
   restore: () => {},
 });
 
-({ isSupported, supportStatus, keys, allow, currentMask, allocate, withMask, enter }) satisfies Mpk;
+/** A plain pool: the same layout and API, one stripe, nothing tagged. */
+export const createStripedPool = createPoolFactory({
+  pageSize: PAGE_SIZE,
+  keys,
+  allocate,
+  guard: () => {},
+  withMask,
+  checkMappingBudget: () => {},
+});
+
+({ isSupported, supportStatus, keys, allow, currentMask, allocate, withMask, enter, createStripedPool }) satisfies Mpk;

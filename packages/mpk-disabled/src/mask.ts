@@ -2,6 +2,8 @@ import { MpkError, show } from './errors.js';
 import { checkInteger } from './validate.js';
 import type { ProtectionKey } from './key.js';
 
+const MASK_BRAND = Symbol.for('mpk.ProtectionMask');
+
 /** Keys 0..15: PKRU holds two bits for each. */
 export const KEY_COUNT = 16;
 
@@ -22,10 +24,21 @@ export const KEY_COUNT = 16;
 export class ProtectionMask {
   /** The PKRU value, an unsigned 32-bit integer. */
   readonly value: number;
+  declare readonly [MASK_BRAND]: true;
 
   private constructor(value: number) {
     this.value = value >>> 0;
+    Object.defineProperty(this, MASK_BRAND, { value: true });
     Object.freeze(this);
+  }
+
+  /**
+   * A mask made by another copy of this module (the ESM and the CJS build both
+   * loaded in one process) is still a mask: recognised by a registered brand,
+   * not by which copy of the class made it.
+   */
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as { [MASK_BRAND]?: unknown })[MASK_BRAND] === true;
   }
 
   /** Every key allowed: PKRU 0. */
