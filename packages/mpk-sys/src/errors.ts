@@ -67,6 +67,15 @@ export class MpkSystemError extends Error {
   readonly errno: number;
   /** The syscall that failed, e.g. 'pkey_alloc'. */
   readonly syscall: string;
+  /** The region the call was about (mprotect, pkey_mprotect, munmap, setMappingLabel). */
+  declare readonly address?: bigint;
+  declare readonly length?: number;
+  declare readonly prot?: number;
+  /** The key the call was about (pkey_free, pkey_mprotect). */
+  declare readonly key?: number;
+  /** pkey_alloc's arguments. */
+  declare readonly flags?: number;
+  declare readonly accessRights?: number;
 
   constructor(syscall: string, errno: number, details: Record<string, unknown> = {}, hint?: string) {
     const negative = errno > 0 ? -errno : errno;
