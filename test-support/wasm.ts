@@ -21,3 +21,14 @@ export const ADD_AND_LOAD_WASM = new Uint8Array([
 
 /** The source of that module as a JS expression, for code run in child processes. */
 export const ADD_AND_LOAD_WASM_SOURCE = `new Uint8Array([${Array.from(ADD_AND_LOAD_WASM).join(',')}])`;
+
+interface AddAndLoad {
+  add(a: number, b: number): number;
+  load(address: number): number;
+}
+
+/** Compiles and instantiates the module synchronously (V8 writes its code space to do so). */
+export function instantiateAddAndLoad(): AddAndLoad {
+  const wasm = (globalThis as unknown as { WebAssembly: { Module: new (bytes: Uint8Array) => object; Instance: new (module: object) => { exports: AddAndLoad } } }).WebAssembly;
+  return new wasm.Instance(new wasm.Module(ADD_AND_LOAD_WASM)).exports;
+}

@@ -1,0 +1,59 @@
+import * as pkru from 'mpk-pkru';
+import { checkMask, ProtectionMask, type MaskRegister } from 'mpk-disabled';
+import { state } from './state.js';
+
+/**
+ * Switching access. The PKRU bits this library may change are the two bits of
+ * every key it allocated, and nothing else. Wasmtime's allow() writes the whole register,
+ * which inside Node clobbers V8's key 1 (V8 write-protects its code space with
+ * it) and any key another library holds (Wasmtime issue 4786). Here a switch is
+ * one native call that reads PKRU, replaces only these bits and writes it back,
+ * so key 0 and every key we do not own keep the value they have at that moment.
+ * Those bits live in the shared process state (./state.ts).
+ */
+
+/** RDPKRU/WRPKRU are legal only with OSPKE set; asked once, it cannot change while we run. */
+const registerExists = pkru.available && pkru.osEnabled();
+
+/** Called when keys are allocated; bits only ever get added. */
+export function own(keyIds: readonly number[]): void {
+  for (const id of keyIds) state.ownedBits = (state.ownedBits | pkru.keyBits(id)) >>> 0;
+}
+
+/** The PKRU bits of the keys this library holds. */
+export function owned(): number {
+  return state.ownedBits;
+}
+
+/**
+ * Applies `mask` to the calling thread. With no key allocated there is nothing
+ * of ours in the register, so nothing is written (and on a CPU without PKU
+ * there is no register to write).
+ */
+export function allow(mask: ProtectionMask): void {
+  checkMask(mask);
+  const bits = state.ownedBits;
+  if (bits !== 0) pkru.update(mask.value, bits);
+}
+
+/** The calling thread's whole PKRU; every key is allowed where there is no PKRU. */
+export function currentMask(): ProtectionMask {
+  return registerExists ? ProtectionMask.fromValue(pkru.read()) : ProtectionMask.all();
+}
+
+/**
+ * What scopes switch. Restoring writes back only our bits of the value saved on
+ * entry, so a key someone else changed inside the scope keeps its new value.
+ * Keys first allocated inside a scope have their bits restored too, to what they
+ * were before allocation: allocate keys before entering scopes.
+ */
+export const register: MaskRegister = {
+  swap(mask) {
+    const bits = state.ownedBits;
+    return bits === 0 ? currentMask().value : pkru.update(mask.value, bits);
+  },
+  restore(previous) {
+    const bits = state.ownedBits;
+    if (bits !== 0) pkru.update(previous, bits);
+  },
+};
