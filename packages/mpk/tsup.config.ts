@@ -1,3 +1,4 @@
 import { packageConfig } from '../../tsup.base.ts';
 
-export default packageConfig(['src/index.ts']);
+// The library, and the `mpk` command (src/cli/main.ts starts with a #! line, which tsup keeps and marks executable).
+export default packageConfig({ index: 'src/index.ts', cli: 'src/cli/main.ts' });
