@@ -92,9 +92,9 @@ function ownerOfHeldKey(key: number, mappings: readonly KeyedMapping[]): string 
   const tagged = mappings.filter((mapping) => mapping.key === key);
   if (tagged.length === 0) return 'held by other code in this process (no mapping carries it yet)';
   const code = tagged.filter((mapping) => mapping.perms.includes('x') && mapping.name === '');
-  const what = `${tagged.length} mapping${tagged.length === 1 ? '' : 's'} (${[...new Set(tagged.map((m) => m.perms))].join(', ')})`;
+  const what = `${tagged.length} ${[...new Set(tagged.map((m) => m.perms))].join('/')} mapping${tagged.length === 1 ? '' : 's'}`;
   return code.length > 0
-    ? `held by other code in this process: V8, which tags its WebAssembly code space with it (${what} after a wasm compile)`
+    ? `held by other code in this process: V8, which tags its WebAssembly code space with it (after a wasm compile: ${what})`
     : `held by other code in this process; it tags ${what}`;
 }
 
