@@ -8,6 +8,7 @@
         "src/native/syscalls.c",
         "src/native/mapping.c",
         "src/native/label_table.c",
+        "src/native/label_lookup.c",
         "src/native/fault_reporter.c",
         "src/native/reporter_binding.c"
       ],

@@ -51,6 +51,8 @@ export interface NativeBinding {
   setMappingLabel(buffer: ArrayBuffer, offset: number, length: number, label: string | null): number;
   /** Labelled ranges in the native table. */
   labelCount(): number;
+  /** The smallest labelled range containing an address, or null. */
+  labelOf(address: bigint): { label: string; start: bigint } | null;
   /** Sends this thread a SIGSEGV with the given si_code, si_addr and si_pkey (tests only). */
   raiseSegvForTesting(code: number, address: bigint, key: number): number;
 }
@@ -71,6 +73,7 @@ const METHODS = [
   'faultReporterInstalled',
   'setMappingLabel',
   'labelCount',
+  'labelOf',
   'raiseSegvForTesting',
 ] as const;
 

@@ -21,5 +21,6 @@ export { isMpkError, isMpkSystemError, MpkError, MpkSystemError, type MpkErrorCo
 export { addressOf, liveMappings, mappingOf, mmap, mprotect, munmap, type MappingInfo } from './mapping.js';
 export { pkeyAlloc, pkeyFree, pkeyMprotect } from './pkey.js';
 export { faultReporterInstalled, installFaultReporter, setMappingLabel, uninstallFaultReporter } from './fault-reporter.js';
+export { labelOf, type LabelInfo } from './label-lookup.js';
 export { noop, pageSize } from './system.js';
 export type { Target } from './target.js';

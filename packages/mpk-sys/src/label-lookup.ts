@@ -17,16 +17,22 @@ export interface LabelInfo {
   readonly start: bigint;
 }
 
-type LabelLookup = (address: bigint) => LabelInfo | null;
-
-/** The labelled range containing `address`, or null (also without the binding). */
+/**
+ * The labelled range containing `address`, or null (also without the
+ * binding, where no label can exist).
+ */
 export function labelOf(address: bigint): LabelInfo | null {
-  if (typeof address !== 'bigint' || address < 0n || address > 0xffff_ffff_ffff_ffffn) {
-    throw new MpkError('ERR_MPK_INVALID_ARGUMENT', `labelOf: address must be a bigint between 0n and 2n ** 64n - 1n, got ${show(address)}`, {
+  if (typeof address !== 'bigint') {
+    throw new MpkError('ERR_MPK_INVALID_ARGUMENT', `labelOf: address must be a bigint, got ${show(address)}`, {
       argument: 'address',
       value: address,
     });
   }
-  const lookup = (native as unknown as { labelOf?: LabelLookup } | null)?.labelOf;
-  return lookup === undefined ? null : lookup(address);
+  if (address < 0n || address > 0xffff_ffff_ffff_ffffn) {
+    throw new MpkError('ERR_MPK_OUT_OF_RANGE', `labelOf: address must be from 0n to 2n ** 64n - 1n, got ${show(address)}`, {
+      argument: 'address',
+      value: address,
+    });
+  }
+  return native === null ? null : native.labelOf(address);
 }

@@ -7,8 +7,17 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { native } from '../src/binding.js';
 import { encodeLabel } from '../src/label.js';
-import { LABEL_MAX_BYTES, LABEL_TABLE_SLOTS, mmap, munmap, pageSize, setMappingLabel } from '../src/index.js';
-import { expectSystemError } from './helpers/errors.js';
+import {
+  addressOf,
+  LABEL_MAX_BYTES,
+  LABEL_TABLE_SLOTS,
+  labelOf,
+  mmap,
+  munmap,
+  pageSize,
+  setMappingLabel,
+} from '../src/index.js';
+import { expectMpkError, expectSystemError } from './helpers/errors.js';
 
 const PAGE = pageSize();
 const used = () => native!.labelCount();
@@ -88,5 +97,28 @@ describe('the native label table', () => {
     setMappingLabel(new Uint8Array(buffer, 0, PAGE), 'page 0 renamed');
     munmap(buffer);
     expect(used()).toBe(start);
+  });
+});
+
+describe('labelOf', () => {
+  it('finds the smallest labelled range containing an address, as the fault reporter would', () => {
+    const buffer = mmap(3 * PAGE);
+    const base = addressOf(buffer);
+    expect(labelOf(base)).toBeNull();
+    setMappingLabel(buffer, 'all "three"');
+    setMappingLabel(new Uint8Array(buffer, PAGE, PAGE), 'middle');
+    expect(labelOf(base + 5n)).toEqual({ label: 'all \\"three\\"', start: base });
+    expect(labelOf(base + BigInt(PAGE) + 7n)).toEqual({ label: 'middle', start: base + BigInt(PAGE) });
+    expect(labelOf(base + BigInt(3 * PAGE))).toBeNull(); // one past the end
+    munmap(buffer);
+    expect(labelOf(base + 5n)).toBeNull();
+  });
+
+  it('refuses what is not an address', () => {
+    expectMpkError(() => labelOf(5 as unknown as bigint), 'ERR_MPK_INVALID_ARGUMENT');
+    expectMpkError(() => labelOf(-1n), 'ERR_MPK_OUT_OF_RANGE');
+    expectMpkError(() => labelOf(2n ** 64n), 'ERR_MPK_OUT_OF_RANGE');
+    expect(labelOf(0n)).toBeNull();
+    expect(labelOf(2n ** 64n - 1n)).toBeNull();
   });
 });

@@ -29,6 +29,7 @@ const PUBLIC_API = [
   'installFaultReporter',
   'isMpkError',
   'isMpkSystemError',
+  'labelOf',
   'liveMappings',
   'mappingOf',
   'mmap',

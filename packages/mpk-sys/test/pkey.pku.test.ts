@@ -47,14 +47,25 @@ function allocateAll(): number[] {
   return keys;
 }
 
-/** The smaps entries covering [address, address + length), as [offset in pages, pages, key, perms]. */
+/**
+ * The smaps entries covering [address, address + length), clipped to it, as
+ * [offset in pages, pages, key, perms]. Clipped because an untagged part may
+ * share its VMA with an adjacent anonymous mapping of the same prot and key.
+ */
 function keysOf(address: bigint, length: number): [number, number, number | undefined, string][] {
-  return entriesIn(readSmaps(), address, length).map((e) => [
-    Number((e.start - address) / BigInt(PAGE)),
-    Number((e.end - e.start) / BigInt(PAGE)),
-    e.protectionKey,
-    e.perms,
-  ]);
+  const end = address + BigInt(length);
+  return entriesIn(readSmaps(), address, length).map((e) => {
+    const start = e.start > address ? e.start : address;
+    const stop = e.end < end ? e.end : end;
+    return [Number((start - address) / BigInt(PAGE)), Number((stop - start) / BigInt(PAGE)), e.protectionKey, e.perms];
+  });
+}
+
+/** The exact [start, end) of every VMA carrying `key`. */
+function rangesWithKey(key: number): [bigint, bigint][] {
+  return readSmaps()
+    .filter((e) => e.protectionKey === key)
+    .map((e) => [e.start, e.end]);
 }
 
 describe('keys inside node', () => {
@@ -111,9 +122,7 @@ describe('pkeyMprotect and /proc/self/smaps', () => {
     buffers.push(buffer);
     const address = addressOf(buffer);
     pkeyMprotect(buffer, RW, key);
-    const entries = readSmaps();
-    const tagged = entries.filter((e) => e.protectionKey === key);
-    expect(tagged.map((e) => [e.start, e.end])).toEqual([[address, address + BigInt(3 * PAGE)]]);
+    expect(rangesWithKey(key)).toEqual([[address, address + BigInt(3 * PAGE)]]);
     // Memory with a key this thread may access works as before.
     new Uint8Array(buffer).fill(9);
     expect(new Uint8Array(buffer)[3 * PAGE - 1]).toBe(9);
@@ -125,7 +134,9 @@ describe('pkeyMprotect and /proc/self/smaps', () => {
     const buffer = mmap(4 * PAGE);
     buffers.push(buffer);
     pkeyMprotect(new Uint8Array(buffer, PAGE, 2 * PAGE), PROT_READ, key);
-    expect(keysOf(addressOf(buffer), 4 * PAGE)).toEqual([
+    const address = addressOf(buffer);
+    expect(rangesWithKey(key)).toEqual([[address + BigInt(PAGE), address + BigInt(3 * PAGE)]]);
+    expect(keysOf(address, 4 * PAGE)).toEqual([
       [0, 1, 0, 'rw-p'],
       [1, 2, key, 'r--p'],
       [3, 1, 0, 'rw-p'],

@@ -7,9 +7,10 @@
  *
  *  - address: si_addr, the data address whose access was refused.
  *  - key: si_pkey, the key of the page (the kernel fills it for SEGV_PKUERR).
- *    glibc names the field si_pkey; where a libc's headers lack it, it is
- *    read at the kernel's layout: after si_addr, padded to the larger of a
- *    pointer's alignment and a short (include/uapi/asm-generic/siginfo.h).
+ *    glibc (2.27+) and musl both define the si_pkey accessor; where a libc's
+ *    headers lack it, the field is read at the kernel's layout: in the
+ *    _sigfault union, after si_addr, padded to the larger of a pointer's
+ *    alignment and a short (include/uapi/asm-generic/siginfo.h).
  *  - pkru: the interrupted thread's PKRU. A handler runs with the kernel's
  *    default PKRU, so reading the register here would say nothing about the
  *    thread; the interrupted value is in the signal frame's XSAVE area

@@ -8,6 +8,7 @@
 #include <sys/mman.h>
 #include <sys/syscall.h>
 
+#include "label_lookup.h"
 #include "label_table.h"
 #include "mapping.h"
 #include "napi_helpers.h"
@@ -65,6 +66,7 @@ static napi_value init(napi_env env, napi_value exports) {
   if (mpk_register_syscalls(env, exports) == NULL) return NULL;
   if (mpk_register_mapping(env, exports) == NULL) return NULL;
   if (mpk_register_reporter(env, exports) == NULL) return NULL;
+  if (mpk_register_label_lookup(env, exports) == NULL) return NULL;
   return exports;
 }
 
