@@ -67,23 +67,6 @@ export function parseSmaps(text: string): Mapping[] {
   return entries;
 }
 
-type LabelLookup = (address: bigint) => { label: string; start: bigint } | null;
-
-/**
- * The label lookup of mpk-sys (`labelOf(address)`, reading the fault
- * reporter's native label table), when this mpk-sys has it.
- */
-function labelLookup(): LabelLookup | undefined {
-  if (!sys.available) return undefined;
-  const lookup = (sys as unknown as { labelOf?: unknown }).labelOf;
-  return typeof lookup === 'function' ? (lookup as LabelLookup) : undefined;
-}
-
-/** Whether mappings() can name Regions: mpk-sys loaded and offers the label lookup. */
-export function mappingLabelsAvailable(): boolean {
-  return labelLookup() !== undefined;
-}
-
 /**
  * The process's mappings from /proc/self/smaps, in address order, each with
  * its protection key and, for memory from `allocate(bytes, { label })`, the
@@ -95,12 +78,11 @@ export function mappingLabelsAvailable(): boolean {
 export function mappings(): Mapping[] {
   if (process.platform !== 'linux') return [];
   const entries = parseSmaps(readFileSync('/proc/self/smaps', 'utf8')) as Draft[];
-  const lookup = labelLookup();
-  if (lookup !== undefined) {
+  if (sys.available) {
     for (const entry of entries) {
       // Regions are anonymous memory; a file mapping or [heap] is never one.
       if (entry.path !== undefined) continue;
-      const found = lookup(entry.start);
+      const found = sys.labelOf(entry.start);
       if (found !== null) entry.label = found.label;
     }
   }
