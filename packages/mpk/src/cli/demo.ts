@@ -112,9 +112,10 @@ export async function demo(options: DemoOptions, out: (text: string) => void, er
       `pool: ${tenants} slot${tenants === 1 ? '' : 's'} of ${layout.slotBytes} bytes, ${layout.stripes} stripe${layout.stripes === 1 ? '' : 's'} with keys ${layout.keys.join(' ')} ` +
         `(slot i has the key of stripe i mod ${layout.stripes}); each slot holds its tenant's secret (slot 0: "${secretOf(0)}")`,
     );
-    out('each read runs in its own child process with pool.run(tenant, ...): a protection fault kills the child, and how it died is the result');
     if (brokenMask) {
-      out('--broken-mask: tenants run under ProtectionMask.all() (every key open) instead of their own slot\'s mask');
+      out('--broken-mask: each read runs in its own child process under withMask(ProtectionMask.all(), ...), every key open, instead of pool.run(tenant, ...)');
+    } else {
+      out('each read runs in its own child process inside pool.run(tenant, ...): a protection fault kills the child, and how it died is the result');
     }
     out('');
 
