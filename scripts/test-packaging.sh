@@ -36,7 +36,7 @@ bad() {
 check() {
   local name=$1 out
   shift
-  if out=$("$@" 2>&1); then ok "$name"; else bad "$name" "$out"; fi
+  if out=$("$@" 2>&1); then ok "$name${out:+: $(tail -n 1 <<<"$out")}"; else bad "$name" "$out"; fi
 }
 finish() {
   echo "(took ${SECONDS}s)"
@@ -257,7 +257,9 @@ EOF
 for client in npm pnpm; do
   project "$client" mpk
   if project "$client" mpk-sys; then
-    left=$(ls "$work/$client-mpk-sys/node_modules" | grep -E '^mpk' | tr '\n' ' ')
+    # npm lays every package out at the top; pnpm keeps them in .pnpm/.
+    left=$(ls "$work/$client-mpk-sys/node_modules" "$work/$client-mpk-sys/node_modules/.pnpm" 2>/dev/null |
+      grep -oE '^mpk(-[a-z]+)?' | sort -u | tr '\n' ' ')
     if [ "$left" = "mpk-sys " ]; then ok "$client: mpk-sys alone pulls in no other mpk package"; else bad "$client: mpk-sys pulled in: $left"; fi
   fi
   project "$client" mpk-pkru
