@@ -220,6 +220,7 @@ export function buildCases({ pkru, sys, core, rawPkru, keys }) {
  * `max` means the ratio must be at most that, `min` at least that.
  */
 export const RATIOS = [
+  { id: 'floorSys/floorPkru', num: 'floor-sys', den: 'floor-pkru', label: 'sys.noop() / pkru.noop() (two floors: ~1x, else noise)' },
   { id: 'allow/floor', num: 'allow', den: 'floor-pkru', max: 1.3, label: 'allow() / empty Node-API call' },
   { id: 'withMask/floor', num: 'with-mask', den: 'floor-pkru', max: 2.5, label: 'withMask() / empty Node-API call' },
   { id: 'allowRestore/floor', num: 'allow-restore', den: 'floor-pkru', label: 'allow/restore pair / empty Node-API call' },

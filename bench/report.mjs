@@ -8,12 +8,11 @@ export function computeRatios(rows) {
     const num = byId.get(ratio.num);
     const den = byId.get(ratio.den);
     const target = ratio.max !== undefined ? `<= ${ratio.max}x` : ratio.min !== undefined ? `>= ${ratio.min}x` : null;
-    if (num?.status !== 'ran' || den?.status !== 'ran') {
-      return { id: ratio.id, label: ratio.label, num: ratio.num, den: ratio.den, value: null, target, met: null };
-    }
+    const base = { id: ratio.id, label: ratio.label, num: ratio.num, den: ratio.den, target, max: ratio.max, min: ratio.min };
+    if (num?.status !== 'ran' || den?.status !== 'ran') return { ...base, value: null, met: null };
     const value = num.median_ns / den.median_ns;
     const met = ratio.max !== undefined ? value <= ratio.max : ratio.min !== undefined ? value >= ratio.min : null;
-    return { id: ratio.id, label: ratio.label, num: ratio.num, den: ratio.den, value, target, met };
+    return { ...base, value, met };
   });
 }
 
@@ -66,6 +65,8 @@ export function renderRun(result) {
   const ratios = result.ratios.map((r) => [
     r.label,
     r.value === null ? '-' : formatRatio(r.value),
+    r.paired ? `${formatRatio(r.paired.p25)} .. ${formatRatio(r.paired.p75)}` : '',
+    r.of_medians === undefined || r.of_medians === null ? '' : formatRatio(r.of_medians),
     r.target ?? '',
     verdict(r, env.name),
   ]);
@@ -83,7 +84,7 @@ export function renderRun(result) {
   out.push('');
   out.push(table(['group', 'row', 'where', 'median/op', 'p25 .. p75'], rows, ['l', 'l', 'l', 'r', 'r']));
   out.push('');
-  out.push(table(['ratio (medians)', 'value', 'target', 'verdict'], ratios, ['l', 'r', 'l', 'l']));
+  out.push(table(['ratio (paired batches)', 'median', 'p25 .. p75', 'of row medians', 'target', 'verdict'], ratios, ['l', 'r', 'r', 'r', 'l', 'l']));
   if (reasons.length > 0) {
     out.push('');
     reasons.forEach((reason, i) => out.push(`[${i + 1}] ${reason}`));

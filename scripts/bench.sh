@@ -34,7 +34,7 @@ if [ ! -e node_modules/mitata/package.json ]; then
   test "${PIPESTATUS[0]}" -eq 0
 fi
 echo "bench: building (cached when nothing changed)"
-pnpm run build --output-logs=errors-only >/dev/null
+pnpm run build --output-logs=errors-only
 
 records=$(mktemp -d "${TMPDIR:-/tmp}/mpk-bench.XXXXXX")
 trap 'rm -rf "$records"' EXIT
