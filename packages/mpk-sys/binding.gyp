@@ -9,6 +9,7 @@
         "src/native/mapping.c",
         "src/native/label_table.c",
         "src/native/label_lookup.c",
+        "src/native/shared_keys.c",
         "src/native/fault_reporter.c",
         "src/native/reporter_binding.c"
       ],

@@ -1,8 +1,7 @@
 import * as sys from 'mpk-sys';
 import { checkKeyCount, MpkError, show, type ProtectionKey, type Region, type RegionTarget } from 'mpk-disabled';
 import { applyKey } from './protect.js';
-import { own } from './register.js';
-import { state } from './state.js';
+import { adoptSharedKeys, state } from './state.js';
 
 /**
  * A hardware key this library allocated. Keys are allocated once per process
@@ -48,16 +47,18 @@ const slices = new Map<number, readonly ProtectionKey[]>();
  * until it has enough or the kernel runs out, and every later call gets the
  * first min(cached, max) of that list. A first call with max 0, or one made
  * where keys are unsupported, allocates nothing and leaves the cache unset.
+ *
+ * "First" is per process, not per thread: a worker thread's copy of this
+ * module adopts the keys any other thread allocated (see adoptSharedKeys).
  */
 export function keys(max: number, canAllocate: () => boolean): readonly ProtectionKey[] {
   const wanted = checkKeyCount(max);
   if (cache === undefined) {
-    if (state.keyIds === undefined) {
+    if (state.keyIds === undefined && !adoptSharedKeys()) {
       if (wanted === 0 || !canAllocate()) return Object.freeze([]);
-      state.keyIds = Object.freeze(allocateUpTo(wanted));
-      own(state.keyIds);
+      publish(allocateUpTo(wanted));
     }
-    cache = Object.freeze(state.keyIds.map((id, stripe) => new AllocatedKey(id, stripe)));
+    cache = Object.freeze((state.keyIds ?? []).map((id, stripe) => new AllocatedKey(id, stripe)));
   }
   const count = Math.min(cache.length, wanted);
   let slice = slices.get(count);
@@ -72,6 +73,16 @@ export function heldKeyCount(): number {
   return state.keyIds?.length ?? 0;
 }
 
+/** Records freshly allocated keys for the process; if another thread got there first, ours go back. */
+function publish(ids: number[]): void {
+  const mask = ids.reduce((bits, id) => bits | (1 << id), 0);
+  const inForce = sys.publishSharedKeySet(0, mask);
+  if (inForce !== mask) {
+    for (const id of ids) sys.pkeyFree(id);
+  }
+  if (!adoptSharedKeys() && ids.length === 0) state.keyIds = Object.freeze([]);
+}
+
 function allocateUpTo(count: number): number[] {
   const allocated: number[] = [];
   while (allocated.length < count) {
@@ -84,5 +95,5 @@ function allocateUpTo(count: number): number[] {
     }
     allocated.push(id);
   }
-  return allocated;
+  return allocated.sort((a, b) => a - b);
 }

@@ -1,6 +1,6 @@
 import * as pkru from 'mpk-pkru';
 import { checkMask, ProtectionMask, type MaskRegister } from 'mpk-disabled';
-import { state } from './state.js';
+import { adoptSharedKeys, state } from './state.js';
 
 /**
  * Switching access. The PKRU bits this library may change are the two bits of
@@ -15,14 +15,19 @@ import { state } from './state.js';
 /** RDPKRU/WRPKRU are legal only with OSPKE set; asked once, it cannot change while we run. */
 const registerExists = pkru.available && pkru.osEnabled();
 
-/** Called when keys are allocated; bits only ever get added. */
-export function own(keyIds: readonly number[]): void {
-  for (const id of keyIds) state.ownedBits = (state.ownedBits | pkru.keyBits(id)) >>> 0;
-}
-
 /** The PKRU bits of the keys this library holds. */
 export function owned(): number {
   return state.ownedBits;
+}
+
+/**
+ * The bits allow() may change. While this copy of the module holds no key it
+ * looks for keys another thread published (a worker thread whose parent
+ * allocated them); once it holds some, this is a property read.
+ */
+function ownedNow(): number {
+  const bits = state.ownedBits;
+  return bits !== 0 || !adoptSharedKeys() ? bits : state.ownedBits;
 }
 
 /**
@@ -32,7 +37,7 @@ export function owned(): number {
  */
 export function allow(mask: ProtectionMask): void {
   checkMask(mask);
-  const bits = state.ownedBits;
+  const bits = ownedNow();
   if (bits !== 0) pkru.update(mask.value, bits);
 }
 
@@ -49,7 +54,7 @@ export function currentMask(): ProtectionMask {
  */
 export const register: MaskRegister = {
   swap(mask) {
-    const bits = state.ownedBits;
+    const bits = ownedNow();
     return bits === 0 ? currentMask().value : pkru.update(mask.value, bits);
   },
   restore(previous) {

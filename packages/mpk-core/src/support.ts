@@ -28,7 +28,10 @@ export function detectSupport(heldKeys: number): SupportStatus {
   }
   if (heldKeys > 0) return supported(`PKU and OSPKE are set and this library holds ${heldKeys} key${heldKeys === 1 ? '' : 's'}`);
   try {
-    const probe = sys.pkeyAlloc(0, 0);
+    // pkey_alloc writes the rights it is given into this thread's PKRU, and
+    // pkey_free leaves them there: probe with access disabled, which is what
+    // a key nobody holds has by default, so the probe leaves no key open.
+    const probe = sys.pkeyAlloc(0, sys.PKEY_DISABLE_ACCESS);
     sys.pkeyFree(probe);
   } catch (error) {
     const code = (error as { code?: string }).code;

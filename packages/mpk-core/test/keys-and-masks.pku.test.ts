@@ -1,7 +1,9 @@
+import { fileURLToPath } from 'node:url';
 import * as pkru from 'mpk-pkru';
 import { describe, expect, it } from 'vitest';
 import { allocate, allow, currentMask, isSupported, keys, ownedBits, ProtectionMask, supportStatus, withMask } from '../src/index.js';
 import { instantiateAddAndLoad } from '../../../test-support/wasm.js';
+import { runNode } from '../../../test-support/child.js';
 import { entriesIn, readSmaps } from '../../../test-support/smaps.js';
 import * as sys from 'mpk-sys';
 
@@ -107,5 +109,23 @@ describe('allow() leaves keys it does not own alone', () => {
     expect(pkru.read()).toBe(before);
     expect(() => withMask(ProtectionMask.zero(), async () => 1)).toThrow(expect.objectContaining({ code: 'ERR_MPK_ASYNC_SCOPE' }));
     expect(pkru.read()).toBe(before);
+  });
+});
+
+describe('the support probe', () => {
+  it('leaves no key open in PKRU (it allocates and frees one with access disabled)', () => {
+    const child = runNode(
+      `
+      import * as pkru from 'mpk-pkru';
+      const before = pkru.read();
+      const mpk = await import('mpk-core');
+      if (!mpk.isSupported()) process.exit(3);
+      console.log(JSON.stringify({ before, after: pkru.read() }));
+      `,
+      { cwd: fileURLToPath(new URL('..', import.meta.url)) },
+    );
+    expect(child.status).toBe(0);
+    const { before, after } = JSON.parse(child.stdout) as { before: number; after: number };
+    expect(after).toBe(before);
   });
 });

@@ -53,6 +53,10 @@ export interface NativeBinding {
   labelCount(): number;
   /** The smallest labelled range containing an address, or null. */
   labelOf(address: bigint): { label: string; start: bigint } | null;
+  /** The process-wide mask of keys mpk holds (bit k = key k). */
+  sharedKeySet(): number;
+  /** Compare-and-exchange of that mask; returns the mask now in force. */
+  publishSharedKeySet(expected: number, desired: number): number;
   /** Sends this thread a SIGSEGV with the given si_code, si_addr and si_pkey (tests only). */
   raiseSegvForTesting(code: number, address: bigint, key: number): number;
 }
@@ -74,6 +78,8 @@ const METHODS = [
   'setMappingLabel',
   'labelCount',
   'labelOf',
+  'sharedKeySet',
+  'publishSharedKeySet',
   'raiseSegvForTesting',
 ] as const;
 

@@ -24,3 +24,4 @@ export { faultReporterInstalled, installFaultReporter, setMappingLabel, uninstal
 export { labelOf, type LabelInfo } from './label-lookup.js';
 export { noop, pageSize } from './system.js';
 export type { Target } from './target.js';
+export { publishSharedKeySet, sharedKeySet } from './shared-keys.js';

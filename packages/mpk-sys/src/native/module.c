@@ -13,6 +13,7 @@
 #include "mapping.h"
 #include "napi_helpers.h"
 #include "reporter_binding.h"
+#include "shared_keys.h"
 #include "syscalls.h"
 
 /* pkey_alloc()'s rights bits, in case the libc headers predate them (include/uapi/asm-generic/mman-common.h). */
@@ -67,6 +68,7 @@ static napi_value init(napi_env env, napi_value exports) {
   if (mpk_register_mapping(env, exports) == NULL) return NULL;
   if (mpk_register_reporter(env, exports) == NULL) return NULL;
   if (mpk_register_label_lookup(env, exports) == NULL) return NULL;
+  if (mpk_register_shared_keys(env, exports) == NULL) return NULL;
   return exports;
 }
 
