@@ -40,7 +40,9 @@ const PUBLIC_API = [
   'pkeyAlloc',
   'pkeyFree',
   'pkeyMprotect',
+  'publishSharedKeySet',
   'setMappingLabel',
+  'sharedKeySet',
   'unavailableReason',
   'uninstallFaultReporter',
 ];
