@@ -15,30 +15,28 @@ const denies = (pkru: number, key: number) => ((pkru >>> (2 * key)) & 1) === 1;
 
 /**
  * The worker's side: answers 'pkru' with its register, and 'use' by loading
- * mpk (a new isolate: its own copy of the module and its state), taking
- * memory of its own, tagging it with the main thread's key, granting itself
- * that key, and reading it back. Keys are process-wide; only PKRU is per thread.
+ * mpk (a new isolate, with its own copy of the module), taking memory of its
+ * own, tagging it with the key keys() gives it there, and reading it back,
+ * after allow(all()) when asked to. Keys are process-wide (the worker's mpk
+ * adopts the main thread's); only PKRU is per thread.
  */
 const WORKER = `
 import { parentPort } from 'node:worker_threads';
 import * as pkru from 'mpk-pkru';
-parentPort.on('message', async ({ op, key }) => {
+parentPort.on('message', async ({ op, allowFirst }) => {
   if (op === 'pkru') return parentPort.postMessage(pkru.read());
   if (op === 'use') {
     // Loaded only here: every import costs seconds under emulation.
-    const [mpk, sys] = await Promise.all([import('mpk'), import('mpk-sys')]);
+    const mpk = await import('mpk');
     const before = pkru.read();
-    // mpk's allow() changes only the keys this thread's copy of mpk allocated: none yet.
-    mpk.allow(mpk.ProtectionMask.all());
-    const afterAllow = pkru.read();
-    // And keys() here allocates keys of its own instead of finding the main thread's.
-    const ownKeys = mpk.keys(1).map((k) => k.id);
+    const [key] = mpk.keys(1);
     const region = mpk.allocate(4096, { label: 'worker page' });
     new Uint8Array(region.buffer)[5] = 55;
-    sys.pkeyMprotect(region.buffer, sys.PROT_READ | sys.PROT_WRITE, key);
-    pkru.update(0, pkru.keyBits(key));
+    key.protect(region);
+    if (allowFirst) mpk.allow(mpk.ProtectionMask.all());
+    const reading = pkru.read();
     const value = new Uint8Array(region.buffer)[5];
-    parentPort.postMessage({ before, afterAllow, ownKeys, value, granted: pkru.read() });
+    parentPort.postMessage({ before, keyId: key.id, reading, value });
   }
 });
 parentPort.postMessage('ready');
@@ -75,9 +73,9 @@ const result = {
   early: await ask(early, { op: 'pkru' }),
   afterKeys: await ask(afterKeys, { op: 'pkru' }),
   afterDeny: await ask(afterDeny, { op: 'pkru' }),
-  // Read while the main thread still denies the key:
-  afterKeysUse: await ask(afterKeys, { op: 'use', key: key.id }),
-  earlyUse: await ask(early, { op: 'use', key: key.id }),
+  // Both read while the main thread still denies the key:
+  afterKeysUse: await ask(afterKeys, { op: 'use', allowFirst: false }),
+  earlyUse: await ask(early, { op: 'use', allowFirst: true }),
 };
 allow(ProtectionMask.all());
 for (const worker of [early, afterKeys, afterDeny]) await worker.terminate();
@@ -86,10 +84,9 @@ console.log(JSON.stringify(result));
 
 interface WorkerUse {
   before: number;
-  afterAllow: number;
-  ownKeys: number[];
+  keyId: number;
+  reading: number;
   value: number;
-  granted: number;
 }
 
 interface WorkerFacts {
@@ -118,19 +115,16 @@ describe('worker threads', () => {
     // and a worker created after allow(zero()) inherited the denial.
     expect(denies(facts.afterDeny, key)).toBe(true);
 
-    // Keys are process-wide: the unaffected worker reads a page tagged with the main thread's key while main denies it.
+    // Keys are process-wide: a worker's keys() hands out the main thread's key, not a new one.
+    expect(facts.afterKeysUse.keyId).toBe(key);
+    expect(facts.earlyUse.keyId).toBe(key);
+    // The unaffected worker reads a page of its own tagged with that key, without any allow(), while main denies it.
+    expect(denies(facts.afterKeysUse.reading, key)).toBe(false);
     expect(facts.afterKeysUse.value).toBe(55);
-    // The early worker can too, once it grants itself the key.
+    // The early worker denies it until its own allow(all()), and then reads it too.
     expect(denies(facts.earlyUse.before, key)).toBe(true);
-    expect(denies(facts.earlyUse.granted, key)).toBe(false);
+    expect(denies(facts.earlyUse.reading, key)).toBe(false);
     expect(facts.earlyUse.value).toBe(55);
-
-    // Today a worker's mpk does not know the main thread's keys (its key cache lives in its own isolate):
-    // allow(all()) there leaves the main thread's key denied, and keys() allocates different keys.
-    expect(denies(facts.earlyUse.afterAllow, key)).toBe(true);
-    expect(facts.earlyUse.ownKeys).toHaveLength(1);
-    expect(facts.earlyUse.ownKeys).not.toContain(key);
-    expect(facts.afterKeysUse.ownKeys).not.toContain(key);
   });
 });
 
