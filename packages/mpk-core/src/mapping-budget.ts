@@ -7,8 +7,14 @@ import { MpkError } from 'mpk-disabled';
  * Past it, mmap and mprotect fail with ENOMEM halfway through building a pool;
  * so a pool that would need more is refused up front. A margin stays free for
  * the rest of the process (V8, libuv and glibc map memory all the time).
+ *
+ * Counting means reading /proc/self/maps, which costs more than building a
+ * small pool; so only requests of at least an eighth of the limit are counted.
+ * A smaller one that still finds the limit reached fails cleanly anyway: the
+ * kernel refuses with ENOMEM, the pool frees its slab and throws.
  */
 const HEADROOM = 1024;
+let cachedLimit: number | undefined;
 
 function readLimit(): number {
   try {
@@ -30,7 +36,8 @@ function countMappings(): number {
 }
 
 export function checkMappingBudget(count: number): void {
-  const limit = readLimit();
+  const limit = (cachedLimit ??= readLimit());
+  if (count < limit / 8) return;
   const inUse = countMappings();
   if (inUse + count + HEADROOM > limit) {
     throw new MpkError(

@@ -51,12 +51,22 @@ export class ProtectionMask {
     return ZERO;
   }
 
-  /** The mask for a raw PKRU value (for example one read back from the register). */
+  /**
+   * The mask for a raw PKRU value (for example one read back from the
+   * register). Masks are values, so one object serves each value: a program
+   * switches among a handful of masks, and reusing them keeps currentMask()
+   * and enter() from building a frozen object on every call.
+   */
   static fromValue(value: number): ProtectionMask {
-    checkInteger('value', value, 0, 0xffffffff);
     if (value === 0) return ALL;
     if (value === ZERO_VALUE) return ZERO;
-    return new ProtectionMask(value);
+    const known = MASKS.get(value);
+    if (known !== undefined) return known;
+    checkInteger('value', value, 0, 0xffffffff);
+    const mask = new ProtectionMask(value);
+    if (MASKS.size >= MASK_CACHE_LIMIT) MASKS.delete(MASKS.keys().next().value as number);
+    MASKS.set(value, mask);
+    return mask;
   }
 
   /** This mask with `key` allowed to read and write. */
@@ -79,6 +89,9 @@ export class ProtectionMask {
 }
 
 const ZERO_VALUE = 0xfffffffc;
+/** Distinct masks kept for reuse; the oldest goes first past this many. */
+const MASK_CACHE_LIMIT = 1024;
+const MASKS = new Map<number, ProtectionMask>();
 // Built after the class body so the private constructor is in scope.
 const ALL: ProtectionMask = Reflect.construct(ProtectionMask, [0]);
 const ZERO: ProtectionMask = Reflect.construct(ProtectionMask, [ZERO_VALUE]);
@@ -93,9 +106,13 @@ function keyBitsOf(key: ProtectionKey): number {
   return (0b11 << (2 * id)) >>> 0;
 }
 
-/** `allow()`, `withMask()` and `enter()` take only masks built by this class. */
+/**
+ * `allow()`, `withMask()` and `enter()` take only masks built by this class.
+ * The brand is read directly (the same test as `instanceof`, without the
+ * Symbol.hasInstance call), since this runs on every switch.
+ */
 export function checkMask(mask: unknown): asserts mask is ProtectionMask {
-  if (!(mask instanceof ProtectionMask)) {
+  if (typeof mask !== 'object' || mask === null || (mask as { [MASK_BRAND]?: unknown })[MASK_BRAND] !== true) {
     throw new MpkError('ERR_MPK_INVALID_ARGUMENT', `mask must be a ProtectionMask (ProtectionMask.all(), .zero() or .or(key)), got ${show(mask)}`, { argument: 'mask', value: mask });
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ProtectionMask, type ProtectionKey } from '../src/index.js';
+import { checkMask, ProtectionMask, type ProtectionKey } from '../src/index.js';
 
 /** A stand-in key: masks only read `id`. */
 const key = (id: number) => ({ id, stripe: 0 }) as unknown as ProtectionKey;
@@ -60,5 +60,21 @@ describe('ProtectionMask (Wasmtime values)', () => {
   });
   it('prints as hex', () => {
     expect(String(ProtectionMask.zero())).toBe('ProtectionMask(0xfffffffc)');
+  });
+});
+
+describe('ProtectionMask identity', () => {
+  it('one object per value, including past the cache limit, and all()/zero() stay themselves', () => {
+    expect(ProtectionMask.fromValue(0x1234)).toBe(ProtectionMask.fromValue(0x1234));
+    for (let value = 1; value < 3000; value++) ProtectionMask.fromValue(value * 4);
+    expect(ProtectionMask.fromValue(0)).toBe(ProtectionMask.all());
+    expect(ProtectionMask.fromValue(0xfffffffc)).toBe(ProtectionMask.zero());
+    expect(ProtectionMask.fromValue(0x1234).value).toBe(0x1234);
+  });
+  it('a mask from another copy of the module (same brand) is accepted', () => {
+    const foreign = Object.freeze({ value: 0, [Symbol.for('mpk.ProtectionMask')]: true });
+    expect(foreign instanceof ProtectionMask).toBe(true);
+    expect(() => checkMask(foreign)).not.toThrow();
+    expect(() => checkMask({ value: 0 })).toThrow(expect.objectContaining({ code: 'ERR_MPK_INVALID_ARGUMENT' }));
   });
 });

@@ -101,7 +101,8 @@ export function write(value: number): void {
 export function update(value: number, ownedBits: number): number {
   if (typeof value !== 'number' || value >>> 0 !== value) refuseArgument(value, 'value');
   if (typeof ownedBits !== 'number' || ownedBits >>> 0 !== ownedBits) refuseArgument(ownedBits, 'ownedBits');
-  return nativeUpdate(value, ownedBits);
+  // The addon returns the old value as an int32 (no heap number); make it the uint32 it is.
+  return nativeUpdate(value, ownedBits) >>> 0;
 }
 
 /**

@@ -179,9 +179,13 @@ static napi_value pkru_update(napi_env env, napi_callback_info info) {
             "update: ownedBits must be a number");
   uint32_t old = rdpkru();
   wrpkru((old & ~owned) | (value & owned));
+  /* Handed back as int32: a PKRU with bit 31 set (key 15 write-disabled, as in
+   * every mask built on zero()) does not fit V8's small integers as a uint32,
+   * and napi_create_uint32 would allocate a heap number on every switch. The
+   * TypeScript wrapper turns it back into a uint32 with `>>> 0`. */
   napi_value result;
-  NAPI_CALL(env, napi_create_uint32(env, old, &result),
-            "update: napi_create_uint32");
+  NAPI_CALL(env, napi_create_int32(env, (int32_t)old, &result),
+            "update: napi_create_int32");
   return result;
 }
 
