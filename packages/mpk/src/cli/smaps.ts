@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
+import { parseSmaps } from '../faults/mappings.js';
 
 /**
- * Which protection keys tag which mappings, from /proc/<pid>/smaps: with PKU
- * the kernel prints a `ProtectionKey:` line for every mapping (VMA), and that
- * is the ground truth of which pages carry which key. Without PKU there are no
- * such lines at all.
+ * Which protection keys tag which mappings, for doctor's report: the entries
+ * of /proc/<pid>/smaps (parsed by mappings()' parser) whose key is not 0. With
+ * PKU the kernel prints a `ProtectionKey:` line for every mapping (VMA), the
+ * ground truth of which pages carry which key; without PKU there are none.
  */
 export interface KeyedMapping {
   key: number;
@@ -24,22 +25,14 @@ export interface SmapsKeys {
 }
 
 export function parseSmapsKeys(text: string): SmapsKeys {
+  const all = parseSmaps(text);
   const mappings: KeyedMapping[] = [];
-  let reported = false;
-  let current: Omit<KeyedMapping, 'key'> | null = null;
-  for (const line of text.split('\n')) {
-    const header = /^([0-9a-f]+-[0-9a-f]+) (\S+) \S+ \S+ \S+\s*(.*)$/.exec(line);
-    if (header) {
-      current = { range: header[1] as string, perms: header[2] as string, name: (header[3] ?? '').trim() };
-      continue;
-    }
-    const key = /^ProtectionKey:\s+(\d+)/.exec(line);
-    if (key) {
-      reported = true;
-      if (current && key[1] !== '0') mappings.push({ key: Number(key[1]), ...current });
-    }
+  for (const entry of all) {
+    if (entry.protectionKey === undefined || entry.protectionKey === 0) continue;
+    const range = `${entry.start.toString(16)}-${entry.end.toString(16)}`;
+    mappings.push({ key: entry.protectionKey, range, perms: entry.perms, name: entry.path ?? '' });
   }
-  return { reported, mappings };
+  return { reported: all.some((entry) => entry.protectionKey !== undefined), mappings };
 }
 
 export function readSmapsKeys(pid: number | 'self' = 'self'): SmapsKeys {
