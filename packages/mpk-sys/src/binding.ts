@@ -57,6 +57,15 @@ export interface NativeBinding {
   sharedKeySet(): number;
   /** Compare-and-exchange of that mask; returns the mask now in force. */
   publishSharedKeySet(expected: number, desired: number): number;
+  /**
+   * Forks; the child reads or writes the byte at `offset` of the mapping and
+   * exits. How it ended (code/pkey/address from its SIGSEGV handler), or -errno.
+   */
+  probeAccess(
+    buffer: ArrayBuffer,
+    offset: number,
+    write: boolean,
+  ): { exitCode: number; signal: number; faulted: boolean; code: number; pkey: number; address: bigint } | number;
   /** Sends this thread a SIGSEGV with the given si_code, si_addr and si_pkey (tests only). */
   raiseSegvForTesting(code: number, address: bigint, key: number): number;
 }
@@ -81,6 +90,7 @@ const METHODS = [
   'sharedKeySet',
   'publishSharedKeySet',
   'raiseSegvForTesting',
+  'probeAccess',
 ] as const;
 
 const NUMBERS = [

@@ -23,5 +23,6 @@ export { pkeyAlloc, pkeyFree, pkeyMprotect } from './pkey.js';
 export { faultReporterInstalled, installFaultReporter, setMappingLabel, uninstallFaultReporter } from './fault-reporter.js';
 export { labelOf, type LabelInfo } from './label-lookup.js';
 export { noop, pageSize } from './system.js';
+export { probeAccess, type ProbeOperation, type ProbeResult } from './probe.js';
 export type { Target } from './target.js';
 export { publishSharedKeySet, sharedKeySet } from './shared-keys.js';

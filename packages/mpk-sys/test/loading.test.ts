@@ -40,6 +40,7 @@ const PUBLIC_API = [
   'pkeyAlloc',
   'pkeyFree',
   'pkeyMprotect',
+  'probeAccess',
   'publishSharedKeySet',
   'setMappingLabel',
   'sharedKeySet',

@@ -12,6 +12,7 @@
 #include "label_table.h"
 #include "mapping.h"
 #include "napi_helpers.h"
+#include "probe.h"
 #include "reporter_binding.h"
 #include "shared_keys.h"
 #include "syscalls.h"
@@ -69,6 +70,7 @@ static napi_value init(napi_env env, napi_value exports) {
   if (mpk_register_reporter(env, exports) == NULL) return NULL;
   if (mpk_register_label_lookup(env, exports) == NULL) return NULL;
   if (mpk_register_shared_keys(env, exports) == NULL) return NULL;
+  if (mpk_register_probe(env, exports) == NULL) return NULL;
   return exports;
 }
 
