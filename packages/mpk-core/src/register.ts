@@ -9,6 +9,8 @@ import { adoptSharedKeys, state } from './state.js';
  * it) and any key another library holds (Wasmtime issue 4786). Here a switch is
  * one native call that reads PKRU, replaces only these bits and writes it back,
  * so key 0 and every key we do not own keep the value they have at that moment.
+ * The call takes no arguments: each mask value gets its own prepared switch
+ * (mpk-pkru's switcher), made once and kept.
  * Those bits live in the shared process state (./state.ts).
  */
 
@@ -30,6 +32,20 @@ function ownedNow(): number {
   return bits !== 0 || !adoptSharedKeys() ? bits : state.ownedBits;
 }
 
+/** Prepared switches by mask value; a program uses a handful, the cap is a safety net. */
+const switches = new Map<number, () => number>();
+const SWITCH_CACHE_LIMIT = 1024;
+
+function switchTo(value: number): () => number {
+  let apply = switches.get(value);
+  if (apply === undefined) {
+    if (switches.size >= SWITCH_CACHE_LIMIT) switches.clear();
+    apply = pkru.switcher(value);
+    switches.set(value, apply);
+  }
+  return apply;
+}
+
 /**
  * Applies `mask` to the calling thread. With no key allocated there is nothing
  * of ours in the register, so nothing is written (and on a CPU without PKU
@@ -37,8 +53,7 @@ function ownedNow(): number {
  */
 export function allow(mask: ProtectionMask): void {
   checkMask(mask);
-  const bits = ownedNow();
-  if (bits !== 0) pkru.update(mask.value, bits);
+  if (ownedNow() !== 0) switchTo(mask.value)();
 }
 
 /** The calling thread's whole PKRU; every key is allowed where there is no PKRU. */
@@ -54,11 +69,9 @@ export function currentMask(): ProtectionMask {
  */
 export const register: MaskRegister = {
   swap(mask) {
-    const bits = ownedNow();
-    return bits === 0 ? currentMask().value : pkru.update(mask.value, bits);
+    return ownedNow() === 0 ? currentMask().value : switchTo(mask.value)() >>> 0;
   },
   restore(previous) {
-    const bits = state.ownedBits;
-    if (bits !== 0) pkru.update(previous, bits);
+    if (state.ownedBits !== 0) switchTo(previous)();
   },
 };

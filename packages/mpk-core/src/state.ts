@@ -21,9 +21,14 @@ const STATE = Symbol.for('mpk-core.state.v1');
 
 export const state: CoreState = ((globalThis as { [STATE]?: CoreState })[STATE] ??= { keyIds: undefined, ownedBits: 0 });
 
-/** Adds keys' PKRU bits to the ones allow() may change; bits only ever get added. */
+/**
+ * Adds keys' PKRU bits to the ones allow() may change; bits only ever get
+ * added. mpk-pkru keeps the same set in its addon, where the native switches
+ * read it.
+ */
 export function own(keyIds: readonly number[]): void {
   for (const id of keyIds) state.ownedBits = (state.ownedBits | pkru.keyBits(id)) >>> 0;
+  if (pkru.available && state.ownedBits !== 0) pkru.ownBits(state.ownedBits);
 }
 
 /**

@@ -22,9 +22,13 @@ export interface NativeBinding {
   write(value: number): void;
   update(value: number, ownedBits: number): number;
   noop(): void;
+  /** Adds bits to the process-wide owned set; returns the set. */
+  ownBits(bits: number): number;
+  /** A no-argument native function applying `value` to the owned bits; returns the old PKRU as an int32. */
+  switcher(value: number): () => number;
 }
 
-const FUNCTIONS = ['read', 'write', 'update', 'noop'] as const;
+const FUNCTIONS = ['read', 'write', 'update', 'noop', 'ownBits', 'switcher'] as const;
 
 function load(): { native: NativeBinding | null; reason: string | null } {
   let loaded: { binding: unknown; error: unknown };

@@ -10,6 +10,7 @@
 export { available, unavailableReason } from './binding.js';
 export { hasCpuidBitSet, osEnabled, cpuVendor } from './cpuid.js';
 export { read, write, update, noop } from './register.js';
+export { ownBits, ownedBits, switcher } from './switch.js';
 export {
   KEY_COUNT,
   ALLOW_ACCESS,

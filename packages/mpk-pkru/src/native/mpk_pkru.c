@@ -25,6 +25,7 @@
  * reported PKU without OSPKE and then died; checking OSPKE is the fix).
  */
 #include <node_api.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -189,6 +190,65 @@ static napi_value pkru_update(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/*
+ * The PKRU bits the library owns, process-wide. Keys are a process resource
+ * (every thread, every worker isolate shares them), and so is the set of
+ * bits a switch may change; bits are only ever added (keys are never freed).
+ */
+static _Atomic uint32_t g_owned_bits;
+
+/* ownBits(bits): number — adds bits to the owned set, returns the whole set. */
+static napi_value pkru_own_bits(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  uint32_t bits;
+  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL),
+            "ownBits: napi_get_cb_info");
+  NAPI_CALL(env, napi_get_value_uint32(env, argv[0], &bits),
+            "ownBits: bits must be a number");
+  uint32_t now = atomic_fetch_or(&g_owned_bits, bits) | bits;
+  napi_value result;
+  NAPI_CALL(env, napi_create_uint32(env, now, &result), "ownBits: napi_create_uint32");
+  return result;
+}
+
+/*
+ * The switch itself: a function with no arguments whose mask value rides in
+ * its callback data, so a call converts nothing from JavaScript. It reads
+ * PKRU, replaces the owned bits with the mask's and writes it back, and
+ * returns the old value as an int32 (no heap number for bit 31).
+ */
+static napi_value pkru_apply_switch(napi_env env, napi_callback_info info) {
+  if (__builtin_expect(!g_pkru_usable, 0)) return refuse(env, "switch");
+  void *data;
+  NAPI_CALL(env, napi_get_cb_info(env, info, NULL, NULL, NULL, &data),
+            "switch: napi_get_cb_info");
+  uint32_t value = (uint32_t)(uintptr_t)data;
+  uint32_t owned = atomic_load_explicit(&g_owned_bits, memory_order_relaxed);
+  uint32_t old = rdpkru();
+  wrpkru((old & ~owned) | (value & owned));
+  napi_value result;
+  NAPI_CALL(env, napi_create_int32(env, (int32_t)old, &result),
+            "switch: napi_create_int32");
+  return result;
+}
+
+/* switcher(value): function — a switch to `value` (see pkru_apply_switch). */
+static napi_value pkru_switcher(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1], fn;
+  uint32_t value;
+  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL),
+            "switcher: napi_get_cb_info");
+  NAPI_CALL(env, napi_get_value_uint32(env, argv[0], &value),
+            "switcher: value must be a number");
+  NAPI_CALL(env,
+            napi_create_function(env, "switch", NAPI_AUTO_LENGTH, pkru_apply_switch,
+                                 (void *)(uintptr_t)value, &fn),
+            "switcher: napi_create_function");
+  return fn;
+}
+
 /* noop(): the floor for benchmarks — an empty Node-API call. Keep it empty. */
 static napi_value noop(napi_env env, napi_callback_info info) {
   (void)env;
@@ -229,7 +289,7 @@ static napi_value init(napi_env env, napi_value exports) {
   g_ospke = cpu.ospke;
   g_pkru_usable = cpu.pku && cpu.ospke;
 
-  napi_value pku, ospke, vendor, fn_read, fn_write, fn_update, fn_noop;
+  napi_value pku, ospke, vendor, fn_read, fn_write, fn_update, fn_noop, fn_own_bits, fn_switcher;
   NAPI_CALL(env, napi_get_boolean(env, cpu.pku, &pku), "init: pku");
   NAPI_CALL(env, napi_get_boolean(env, cpu.ospke, &ospke), "init: ospke");
   NAPI_CALL(env,
@@ -254,6 +314,15 @@ static napi_value init(napi_env env, napi_value exports) {
                                  &fn_noop),
             "init: noop");
 
+  NAPI_CALL(env,
+            napi_create_function(env, "ownBits", NAPI_AUTO_LENGTH, pkru_own_bits,
+                                 NULL, &fn_own_bits),
+            "init: ownBits");
+  NAPI_CALL(env,
+            napi_create_function(env, "switcher", NAPI_AUTO_LENGTH, pkru_switcher,
+                                 NULL, &fn_switcher),
+            "init: switcher");
+
   napi_property_descriptor props[] = {
       {"pku", NULL, NULL, NULL, NULL, pku, napi_enumerable, NULL},
       {"ospke", NULL, NULL, NULL, NULL, ospke, napi_enumerable, NULL},
@@ -262,6 +331,8 @@ static napi_value init(napi_env env, napi_value exports) {
       {"write", NULL, NULL, NULL, NULL, fn_write, napi_enumerable, NULL},
       {"update", NULL, NULL, NULL, NULL, fn_update, napi_enumerable, NULL},
       {"noop", NULL, NULL, NULL, NULL, fn_noop, napi_enumerable, NULL},
+      {"ownBits", NULL, NULL, NULL, NULL, fn_own_bits, napi_enumerable, NULL},
+      {"switcher", NULL, NULL, NULL, NULL, fn_switcher, napi_enumerable, NULL},
   };
   NAPI_CALL(env,
             napi_define_properties(env, exports,
