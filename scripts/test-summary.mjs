@@ -3,6 +3,12 @@
  * Adds up the JSON reports vitest wrote for each lane (host, pku) and prints
  * them, ending with the plain closing line `tests: N passed, N failed`. A lane
  * that wrote no report is named, so a lane that silently ran nothing shows.
+ *
+ * Before that closing line come the reliability suites' numbers (issue 9),
+ * from the JSON lines they append when MPK_TEST_REPORT_DIR is set
+ * (test-support/reliability.ts): the fuzzed calls, on the host and in the
+ * guest (`fuzz: N calls (host N, guest N)`), then the matrix, soak and switch
+ * lines as the suites printed them.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -37,5 +43,34 @@ if (!lanes.has('pku') && !lanes.has('all')) {
     totals.failed += 1;
   }
 }
+printReliability(dir);
 console.log(`tests: ${totals.passed} passed, ${totals.failed} failed`);
 process.exit(totals.failed === 0 && totals.passed > 0 ? 0 : 1);
+
+function jsonLines(file) {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .flatMap((line) => {
+      try {
+        return [JSON.parse(line)];
+      } catch {
+        return [];
+      }
+    });
+}
+
+function printReliability(reportDir) {
+  const fuzz = jsonLines(join(reportDir, 'fuzz-counts.jsonl'));
+  if (fuzz.length > 0) {
+    const by = { host: 0, guest: 0, pku: 0 };
+    for (const { calls, where } of fuzz) by[where in by ? where : 'host'] += Number(calls) || 0;
+    const parts = [`host ${by.host}`, `guest ${by.guest}`];
+    if (by.pku > 0) parts.push(`PKU hardware ${by.pku}`);
+    console.log(`fuzz: ${by.host + by.guest + by.pku} calls (${parts.join(', ')}) in ${fuzz.length} suites`);
+  }
+  for (const { line } of jsonLines(join(reportDir, 'reliability.jsonl'))) {
+    if (typeof line === 'string') console.log(line);
+  }
+}
