@@ -1,4 +1,4 @@
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -26,7 +26,13 @@ export function where(): Where {
 function append(file: string, record: object): void {
   const dir = process.env.MPK_TEST_REPORT_DIR;
   if (!dir) return;
-  appendFileSync(join(dir, file), `${JSON.stringify(record)}\n`);
+  try {
+    mkdirSync(dir, { recursive: true });
+    appendFileSync(join(dir, file), `${JSON.stringify(record)}\n`);
+  } catch (error) {
+    // The numbers are for the summary; failing to record them must not fail the test.
+    console.warn(`reliability: could not record to ${join(dir, file)}: ${(error as Error).message}`);
+  }
 }
 
 /** Prints `fuzz: <suite> <calls> calls` and records it for the summary. */

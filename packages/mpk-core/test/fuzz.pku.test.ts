@@ -21,7 +21,7 @@ import { allocate, keys, type ProtectionKey, type Region } from '../src/index.js
 
 const PAGE = sys.pageSize();
 const SCALE = Number(process.env.MPK_FUZZ_SCALE ?? 1) || 1;
-const RUNS = 16 * SCALE;
+const RUNS = 24 * SCALE;
 /** Pages the calls may touch; one more on each side must never change. */
 const PAGES = 10;
 const RW = sys.PROT_READ | sys.PROT_WRITE;

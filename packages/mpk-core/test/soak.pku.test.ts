@@ -11,7 +11,7 @@ import * as sys from 'mpk-sys';
 import { describe, expect, it } from 'vitest';
 import { reportNumbers } from '../../../test-support/reliability.js';
 import { readSmaps } from '../../../test-support/smaps.js';
-import { allocateDropCycles, allocateFreeCycles, gcFunction, settle, snapshot, soakLine } from './helpers/soak.js';
+import { allocateDropCycles, allocateFreeCycles, gcFunction, settle, snapshot, soakLine } from './fixtures/soak-loops.mjs';
 
 const CYCLES = Number(process.env.MPK_SOAK_GUEST_CYCLES ?? 0) || 4_000;
 const KEY_CYCLES = Number(process.env.MPK_SOAK_KEY_CYCLES ?? 0) || 300;
@@ -82,7 +82,7 @@ describe('leak soak (PKU guest)', () => {
     // The keys came back with access disabled, as they started: the register is as it was.
     expect(pkru.read()).toBe(pkruBefore);
     const seconds = (performance.now() - started) / 1000;
-    reportNumbers('soak', `soak: keys ${10 * counts[0]!} allocated and freed in 10 rounds of all ${counts[0]} keys, then ${KEY_CYCLES} alloc/tag/untag/free cycles (keys used: ${[...seen].join(', ')}) in ${seconds.toFixed(1)} s: none ran out`, {
+    reportNumbers('soak', `soak: keys ${10 * counts[0]!} allocated and freed in 10 rounds of all ${counts[0]} keys, then ${KEY_CYCLES} alloc/tag/untag/free cycles (key${seen.size === 1 ? '' : 's'} ${[...seen].join(', ')}) in ${seconds.toFixed(1)} s: none ran out`, {
       test: 'keys',
       rounds: 10,
       keysPerRound: counts[0],

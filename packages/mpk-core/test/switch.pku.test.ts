@@ -19,7 +19,7 @@ import * as sys from 'mpk-sys';
 import { describe, expect, it } from 'vitest';
 import { reportNumbers } from '../../../test-support/reliability.js';
 import { allocate, allow, enter, keys, ownedBits, ProtectionMask, withMask } from '../src/index.js';
-import { gcFunction } from './helpers/soak.js';
+import { gcFunction } from './fixtures/soak-loops.mjs';
 
 const SECONDS = Number(process.env.MPK_SOAK_SECONDS ?? 0) || 10;
 const WORKERS = 2;
