@@ -37,13 +37,38 @@ interface WorkerReport {
   problems: string[];
 }
 
-function startWorker(index: number, deadline: number): Promise<WorkerReport> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(workerFile, { workerData: { index, deadline } });
-    worker.once('message', resolve);
-    worker.once('error', reject);
-    worker.once('exit', (code) => reject(new Error(`worker ${index} exited with ${code} before reporting`)));
+interface Started {
+  /** Resolves once the worker adopted the keys and tagged its Regions. */
+  ready: Promise<void>;
+  /** The worker's report at the end. */
+  report: Promise<WorkerReport>;
+  go(deadline: number): void;
+}
+
+function startWorker(index: number): Started {
+  const worker = new Worker(workerFile, { workerData: { index } });
+  let signalReady: () => void = () => {};
+  let failReady: (error: unknown) => void = () => {};
+  const ready = new Promise<void>((resolve, reject) => {
+    signalReady = resolve;
+    failReady = reject;
   });
+  const report = new Promise<WorkerReport>((resolve, reject) => {
+    worker.on('message', (message: { ready?: boolean } & WorkerReport) => (message.ready ? signalReady() : resolve(message)));
+    worker.once('error', (error) => {
+      failReady(error);
+      reject(error);
+    });
+    worker.once('exit', (code) => {
+      const error = new Error(`worker ${index} exited with ${code} before reporting`);
+      failReady(error);
+      reject(error);
+    });
+  });
+  // Handled here so that an early failure is not an unhandled rejection meanwhile; awaited below.
+  ready.catch(() => {});
+  report.catch(() => {});
+  return { ready, report, go: (deadline) => worker.postMessage({ deadline }) };
 }
 
 describe('mask switches for a fixed time, with GC and worker threads', () => {
@@ -59,14 +84,10 @@ describe('mask switches for a fixed time, with GC and worker threads', () => {
     const masks = all.map((key) => ProtectionMask.zero().or(key));
     const start = pkru.read();
 
+    const workers = Array.from({ length: WORKERS }, (_, index) => startWorker(index));
+    await Promise.all(workers.map((w) => w.ready));
     const deadline = Date.now() + SECONDS * 1000;
-    // Settled at once, so that a worker failing early is not an unhandled rejection meanwhile.
-    const workers = Array.from({ length: WORKERS }, (_, index) =>
-      startWorker(index, deadline).then(
-        (report) => ({ report }),
-        (error: unknown) => ({ error }),
-      ),
-    );
+    for (const w of workers) w.go(deadline);
 
     let switches = 0;
     let gcs = 0;
@@ -104,17 +125,15 @@ describe('mask switches for a fixed time, with GC and worker threads', () => {
         if (result.outcome !== 'fault' || result.pkey !== all[other]!.id) problems.push(`main: probe of key ${all[other]!.id} under the mask of key ${all[k]!.id}: ${result.outcome} ${result.pkey}`);
       }
     }
-    const results = await Promise.all(workers);
-    const reports = results.map((result) => {
-      if ('error' in result) throw result.error;
-      return result.report;
-    });
+    const reports = await Promise.all(workers.map((w) => w.report));
 
     // The main thread's register is back where it started.
     expect(pkru.read()).toBe(start);
     const owned = ownedBits();
     for (const report of reports) {
       problems.push(...report.problems.map((p) => `worker ${report.index}: ${p}`));
+      // Every worker switched for the whole time, alongside the main thread.
+      expect(report.switches, `worker ${report.index} switches`).toBeGreaterThan(100);
       // Same keys, same order (stripes) as the main thread.
       expect(report.ids).toEqual(all.map((key) => key.id));
       // Its last mask: only its own key of ours open, every other bit as the worker started.
