@@ -70,7 +70,7 @@ export interface ApiFuzzOptions {
   /** Whether Regions are mpk-sys mappings (liveMappings() counts them). */
   liveMappings?: () => number;
   /**
-   * Sizes above this are not asked for (see the KNOWN note where it is used).
+   * Sizes above this are not asked for (see where it is used).
    * Leave it unset for an implementation that refuses what it cannot map.
    */
   maxBytes?: number;
@@ -320,10 +320,8 @@ export function fuzzApi(fc: Fc, api: ApiUnderTest, options: ApiFuzzOptions, coun
         return;
       }
       case 'allocate': {
-        // KNOWN (reported, issue 9): the disabled half backs Regions with `new ArrayBuffer(bytes)`
-        // for any size up to 2^53, and a size beyond physical memory gets the process OOM-killed
-        // (seen: allocate(25e9) on a 24 GiB host) rather than refused; smaller sizes it cannot
-        // get throw a plain RangeError. Such sizes are skipped there until it refuses them.
+        // An implementation that cannot refuse what it cannot map may set maxBytes (none does now:
+        // allocate() refuses sizes above buffer.constants.MAX_LENGTH with ERR_MPK_OUT_OF_RANGE).
         if (options.maxBytes !== undefined && typeof action.bytes === 'number' && action.bytes > options.maxBytes) return;
         const before = options.liveMappings?.();
         const r = counter.call('allocate', () => (action.withOptions ? api.allocate(action.bytes, action.options) : api.allocate(action.bytes)), () => showArgs(action.bytes, action.options));
@@ -437,9 +435,6 @@ export function fuzzApi(fc: Fc, api: ApiUnderTest, options: ApiFuzzOptions, coun
         return;
       }
       case 'calculateLayout': {
-        // KNOWN (reported, issue 9): calculateLayout() destructures its argument before
-        // checking it, so a non-object throws a plain TypeError; skipped until fixed.
-        if (typeof action.constraints !== 'object' || action.constraints === null) return;
         const r = counter.call('calculateLayout', () => api.calculateLayout(action.constraints), () => showArgs(action.constraints));
         if (r.ok) {
           const layout = r.value as { slots: number; slotBytes: number; postGuardBytes: number; totalBytes: number; stripes: number; accessibleBytes: number };

@@ -1,3 +1,4 @@
+import { constants as bufferConstants } from 'node:buffer';
 import { MpkError, show } from './errors.js';
 import { checkInteger, checkOptionalLabel } from './validate.js';
 
@@ -70,7 +71,10 @@ export class Region implements Disposable {
 export function createAllocate(backend: MemoryBackend) {
   return function allocate(bytes: number, options: AllocateOptions = {}): Region {
     const page = backend.pageSize;
-    checkInteger('bytes', bytes, 1, Number.MAX_SAFE_INTEGER - page);
+    // The largest ArrayBuffer this Node can make (4 GiB on Node 20), rounded
+    // down to pages: asking for more is refused here instead of failing in
+    // the allocator (or, for plain memory, getting the process OOM-killed).
+    checkInteger('bytes', bytes, 1, Math.floor(bufferConstants.MAX_LENGTH / page) * page);
     if (typeof options !== 'object' || options === null) {
       throw new MpkError('ERR_MPK_INVALID_ARGUMENT', `options must be an object, got ${show(options)}`, { argument: 'options', value: options });
     }

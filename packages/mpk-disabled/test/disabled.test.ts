@@ -75,3 +75,13 @@ describe('allocate (plain memory)', () => {
     expect(() => disabled.targetOf(region.buffer)).toThrow(expect.objectContaining({ code: 'ERR_MPK_REGION_FREED' }));
   });
 });
+
+describe('sizes no ArrayBuffer can hold', () => {
+  it('are refused with a typed error instead of reaching the allocator', async () => {
+    const { constants } = await import('node:buffer');
+    expect(() => disabled.allocate(constants.MAX_LENGTH + 4096)).toThrow(expect.objectContaining({ code: 'ERR_MPK_OUT_OF_RANGE' }));
+    expect(() => disabled.allocate(25e9)).toThrow(expect.objectContaining({ code: 'ERR_MPK_OUT_OF_RANGE' }));
+    expect(() => disabled.createStripedPool({ slots: 4096, slotBytes: 2 ** 30 })).toThrow(expect.objectContaining({ code: 'ERR_MPK_OUT_OF_RANGE' }));
+    expect(() => disabled.calculateLayout(null as never)).toThrow(expect.objectContaining({ code: 'ERR_MPK_INVALID_ARGUMENT' }));
+  });
+});

@@ -5,6 +5,8 @@
  * with the same API. Picking mpk-core does not promise keys: on a CPU without
  * PKU it loads and then reports why it is unsupported (see supportStatus()).
  */
+import { MpkError, show } from 'mpk-disabled';
+
 export type ImplementationName = 'enabled' | 'disabled';
 
 export interface Selection {
@@ -21,6 +23,7 @@ export interface SelectionInput {
 }
 
 export function chooseImplementation(input: SelectionInput): Selection {
+  checkInput(input);
   if (input.env.MPK_DISABLE === '1') {
     return { implementation: 'disabled', reason: 'MPK_DISABLE=1 is set' };
   }
@@ -31,4 +34,15 @@ export function chooseImplementation(input: SelectionInput): Selection {
     return { implementation: 'disabled', reason: `mpk-core's native addons did not load: ${input.nativeLoadError}` };
   }
   return { implementation: 'enabled', reason: 'linux/x64 and the native addons of mpk-sys and mpk-pkru loaded' };
+}
+
+function checkInput(input: SelectionInput): void {
+  const refuse = (what: string, value: unknown) => {
+    throw new MpkError('ERR_MPK_INVALID_ARGUMENT', `chooseImplementation: ${what}, got ${show(value)}`, { argument: 'input', value });
+  };
+  if (typeof input !== 'object' || input === null) refuse('input must be an object', input);
+  if (typeof input.env !== 'object' || input.env === null) refuse('input.env must be an object', input.env);
+  if (typeof input.platform !== 'string') refuse('input.platform must be a string', input.platform);
+  if (typeof input.arch !== 'string') refuse('input.arch must be a string', input.arch);
+  if (input.nativeLoadError !== null && typeof input.nativeLoadError !== 'string') refuse('input.nativeLoadError must be a string or null', input.nativeLoadError);
 }

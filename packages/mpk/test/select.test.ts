@@ -23,3 +23,11 @@ describe('chooseImplementation', () => {
     expect(choice).toEqual({ implementation: 'disabled', reason: expect.stringContaining('No native build was found') });
   });
 });
+
+describe('chooseImplementation input checks', () => {
+  it('refuses malformed input with a typed error', () => {
+    for (const input of [null, 3, { ...linux, env: null }, { ...linux, platform: Symbol('x') }, { ...linux, arch: {} }, { ...linux, nativeLoadError: 5 }]) {
+      expect(() => chooseImplementation(input as never)).toThrow(expect.objectContaining({ code: 'ERR_MPK_INVALID_ARGUMENT' }));
+    }
+  });
+});

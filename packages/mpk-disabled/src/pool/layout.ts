@@ -1,4 +1,4 @@
-import { MpkError } from '../errors.js';
+import { MpkError, show } from '../errors.js';
 import { checkInteger } from '../validate.js';
 
 /**
@@ -58,7 +58,10 @@ export interface PoolLayout {
 export const MAX_SLAB_BYTES = 2 ** 46;
 
 export function calculateLayout(constraints: PoolConstraints): PoolLayout {
-  const { pageSize } = constraints;
+  if (typeof constraints !== 'object' || constraints === null) {
+    throw new MpkError('ERR_MPK_INVALID_ARGUMENT', `constraints must be an object, got ${show(constraints)}`, { argument: 'constraints', value: constraints });
+  }
+  const pageSize = checkInteger('pageSize', constraints.pageSize, 1, 2 ** 30);
   const slots = checkInteger('slots', constraints.slots, 1, MAX_SLAB_BYTES / pageSize);
   const wanted = checkInteger('slotBytes', constraints.slotBytes, 1, MAX_SLAB_BYTES);
   const guardBytes = checkInteger('guardBytes', constraints.guardBytes, 0, MAX_SLAB_BYTES);
