@@ -41,3 +41,22 @@ export function lastJson<T = unknown>(result: ChildResult): T {
   if (!last) throw new Error(`child printed nothing; status ${result.status}, signal ${result.signal}, stderr:\n${result.stderr}`);
   return JSON.parse(last) as T;
 }
+
+/** How a child ended, for assertion messages. */
+export function ending(r: Pick<ChildResult, 'status' | 'signal' | 'stdout' | 'stderr'>): string {
+  return `status=${r.status} signal=${r.signal}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
+}
+
+/** Every stdout line of the child that parses as a JSON object, in order. */
+export function jsonLines<T = Record<string, unknown>>(r: Pick<ChildResult, 'stdout'>): T[] {
+  const found: T[] = [];
+  for (const line of r.stdout.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    try {
+      found.push(JSON.parse(line) as T);
+    } catch {
+      // not one of ours
+    }
+  }
+  return found;
+}

@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import * as pkru from 'mpk-pkru';
 import * as sys from 'mpk-sys';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ending, jsonLines } from './helpers/children.js';
+import { ending, jsonLines } from '../../../test-support/child.js';
 import { runNode } from '../../../test-support/child.js';
 import { reportNumbers } from '../../../test-support/reliability.js';
 import { readSmaps } from '../../../test-support/smaps.js';

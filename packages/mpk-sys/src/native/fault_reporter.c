@@ -47,6 +47,7 @@
 #endif
 
 #include "label_table.h"
+#include "siginfo_pkey.h"
 
 #ifndef SEGV_PKUERR
 #define SEGV_PKUERR 4 /* include/uapi/asm-generic/siginfo.h */
@@ -120,27 +121,8 @@ static void write_all(int fd, const char *bytes, size_t count) {
 
 /* ---- the parts of the line ---------------------------------------------- */
 
-static uint32_t pkey_of(const siginfo_t *info) {
-#ifdef si_pkey
-  return (uint32_t)info->si_pkey;
-#else
-  size_t pad = _Alignof(void *) > sizeof(short) ? _Alignof(void *) : sizeof(short);
-  const unsigned char *field = (const unsigned char *)&info->si_addr + sizeof(void *) + pad;
-  uint32_t key;
-  memcpy(&key, field, sizeof key);
-  return key;
-#endif
-}
 
-void fault_reporter_set_pkey(siginfo_t *info, uint32_t key) {
-#ifdef si_pkey
-  info->si_pkey = key;
-#else
-  size_t pad = _Alignof(void *) > sizeof(short) ? _Alignof(void *) : sizeof(short);
-  unsigned char *field = (unsigned char *)&info->si_addr + sizeof(void *) + pad;
-  memcpy(field, &key, sizeof key);
-#endif
-}
+void fault_reporter_set_pkey(siginfo_t *info, uint32_t key) { mpk_siginfo_set_pkey(info, key); }
 
 #if defined(__x86_64__)
 static uint64_t load_u64(const unsigned char *p) {
@@ -189,7 +171,7 @@ static void report(const siginfo_t *info, const void *context) {
   put_str(&l, "mpk: protection key violation: address=0x");
   put_hex(&l, address, 1);
   put_str(&l, " key=");
-  put_dec(&l, pkey_of(info));
+  put_dec(&l, mpk_siginfo_pkey(info));
   put_str(&l, " pkru=");
   uint32_t pkru;
   if (interrupted_pkru(context, &pkru)) {

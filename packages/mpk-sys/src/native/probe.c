@@ -52,6 +52,7 @@
 
 #include "mapping.h"
 #include "napi_helpers.h"
+#include "siginfo_pkey.h"
 
 #ifndef SEGV_PKUERR
 #define SEGV_PKUERR 4 /* include/uapi/asm-generic/siginfo.h */
@@ -73,17 +74,6 @@ typedef struct {
 /* The write end of the pipe, in the child only. */
 static int record_fd = -1;
 
-static uint32_t pkey_of(const siginfo_t *info) {
-#ifdef si_pkey
-  return (uint32_t)info->si_pkey;
-#else
-  size_t pad = _Alignof(void *) > sizeof(short) ? _Alignof(void *) : sizeof(short);
-  const unsigned char *field = (const unsigned char *)&info->si_addr + sizeof(void *) + pad;
-  uint32_t key;
-  memcpy(&key, field, sizeof key);
-  return key;
-#endif
-}
 
 /* The child's SIGSEGV handler: async-signal-safe only. */
 static void on_fault(int signal, siginfo_t *info, void *context) {
@@ -92,7 +82,7 @@ static void on_fault(int signal, siginfo_t *info, void *context) {
   fault_record record = {
       .magic = RECORD_MAGIC,
       .code = info->si_code,
-      .pkey = info->si_code == SEGV_PKUERR ? pkey_of(info) : 0,
+      .pkey = info->si_code == SEGV_PKUERR ? mpk_siginfo_pkey(info) : 0,
       .address = (uint64_t)(uintptr_t)info->si_addr,
   };
   /* sizeof record < PIPE_BUF: one write, all or nothing. */

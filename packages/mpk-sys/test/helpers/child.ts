@@ -55,24 +55,9 @@ export function runFixture(name: string, options: object = {}, run: RunOptions =
   return runNodeArgs([join(FIXTURES, name), JSON.stringify(options)], run);
 }
 
-/** How a child ended, for assertion messages. */
-export function ending(r: ChildResult): string {
-  return `status=${r.status} signal=${r.signal}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
-}
+import { ending, jsonLines } from '../../../../test-support/child.js';
 
-/** The JSON objects a fixture printed, one per stdout line that parses. */
-export function jsonLines<T = Record<string, unknown>>(r: ChildResult): T[] {
-  const found: T[] = [];
-  for (const line of r.stdout.split('\n')) {
-    if (!line.startsWith('{')) continue;
-    try {
-      found.push(JSON.parse(line) as T);
-    } catch {
-      // not one of ours
-    }
-  }
-  return found;
-}
+export { ending, jsonLines };
 
 /** The single JSON object a fixture printed (throws with the child's output otherwise). */
 export function report<T = Record<string, unknown>>(r: ChildResult): T {
