@@ -84,6 +84,27 @@ static MPK_COLD void throw_napi_failure(napi_env env, napi_status status,
                    message);
 }
 
+/*
+ * The single uint32 argument of a call (write, ownBits, switcher). Returns
+ * false with a JavaScript exception pending when it is missing or no number.
+ */
+static bool uint32_argument(napi_env env, napi_callback_info info, const char *call_what, const char *value_what,
+                            uint32_t *out) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_status status = napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (status != napi_ok) {
+    throw_napi_failure(env, status, call_what);
+    return false;
+  }
+  status = napi_get_value_uint32(env, argv[0], out);
+  if (status != napi_ok) {
+    throw_napi_failure(env, status, value_what);
+    return false;
+  }
+  return true;
+}
+
 /* The refusal that replaces a #UD: the TypeScript layer never gets here (it
  * swaps in its own throwing function at load), but the binding is callable
  * directly and must stay safe. */
@@ -134,6 +155,22 @@ static inline uint32_t rdpkru(void) { return 0; }
 static inline void wrpkru(uint32_t value) { (void)value; }
 #endif
 
+/*
+ * The switch both update() and the prepared switches make: replace the bits
+ * in `owned` with value's, keep every other bit, and hand back the old PKRU
+ * as an int32. A PKRU with bit 31 set (key 15 write-disabled, as in every
+ * mask built on zero()) does not fit V8's small integers as a uint32, and
+ * napi_create_uint32 would allocate a heap number on every switch; callers
+ * in TypeScript turn it back into a uint32 with `>>> 0`.
+ */
+static inline napi_value swap_owned_bits(napi_env env, uint32_t value, uint32_t owned, const char *what) {
+  uint32_t old = rdpkru();
+  wrpkru((old & ~owned) | (value & owned));
+  napi_value result;
+  NAPI_CALL(env, napi_create_int32(env, (int32_t)old, &result), what);
+  return result;
+}
+
 /* read(): number — PKRU of the calling thread, as a uint32. */
 static napi_value pkru_read(napi_env env, napi_callback_info info) {
   (void)info;
@@ -147,13 +184,8 @@ static napi_value pkru_read(napi_env env, napi_callback_info info) {
 /* write(value): undefined — replaces the calling thread's whole PKRU. */
 static napi_value pkru_write(napi_env env, napi_callback_info info) {
   if (__builtin_expect(!g_pkru_usable, 0)) return refuse(env, "write");
-  size_t argc = 1;
-  napi_value argv[1];
   uint32_t value;
-  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL),
-            "write: napi_get_cb_info");
-  NAPI_CALL(env, napi_get_value_uint32(env, argv[0], &value),
-            "write: value must be a number");
+  if (!uint32_argument(env, info, "write: napi_get_cb_info", "write: value must be a number", &value)) return NULL;
   wrpkru(value);
   return NULL;
 }
@@ -178,16 +210,7 @@ static napi_value pkru_update(napi_env env, napi_callback_info info) {
             "update: value must be a number");
   NAPI_CALL(env, napi_get_value_uint32(env, argv[1], &owned),
             "update: ownedBits must be a number");
-  uint32_t old = rdpkru();
-  wrpkru((old & ~owned) | (value & owned));
-  /* Handed back as int32: a PKRU with bit 31 set (key 15 write-disabled, as in
-   * every mask built on zero()) does not fit V8's small integers as a uint32,
-   * and napi_create_uint32 would allocate a heap number on every switch. The
-   * TypeScript wrapper turns it back into a uint32 with `>>> 0`. */
-  napi_value result;
-  NAPI_CALL(env, napi_create_int32(env, (int32_t)old, &result),
-            "update: napi_create_int32");
-  return result;
+  return swap_owned_bits(env, value, owned, "update: napi_create_int32");
 }
 
 /*
@@ -199,13 +222,8 @@ static _Atomic uint32_t g_owned_bits;
 
 /* ownBits(bits): number — adds bits to the owned set, returns the whole set. */
 static napi_value pkru_own_bits(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
   uint32_t bits;
-  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL),
-            "ownBits: napi_get_cb_info");
-  NAPI_CALL(env, napi_get_value_uint32(env, argv[0], &bits),
-            "ownBits: bits must be a number");
+  if (!uint32_argument(env, info, "ownBits: napi_get_cb_info", "ownBits: bits must be a number", &bits)) return NULL;
   uint32_t now = atomic_fetch_or(&g_owned_bits, bits) | bits;
   napi_value result;
   NAPI_CALL(env, napi_create_uint32(env, now, &result), "ownBits: napi_create_uint32");
@@ -225,23 +243,14 @@ static napi_value pkru_apply_switch(napi_env env, napi_callback_info info) {
             "switch: napi_get_cb_info");
   uint32_t value = (uint32_t)(uintptr_t)data;
   uint32_t owned = atomic_load_explicit(&g_owned_bits, memory_order_relaxed);
-  uint32_t old = rdpkru();
-  wrpkru((old & ~owned) | (value & owned));
-  napi_value result;
-  NAPI_CALL(env, napi_create_int32(env, (int32_t)old, &result),
-            "switch: napi_create_int32");
-  return result;
+  return swap_owned_bits(env, value, owned, "switch: napi_create_int32");
 }
 
 /* switcher(value): function — a switch to `value` (see pkru_apply_switch). */
 static napi_value pkru_switcher(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1], fn;
+  napi_value fn;
   uint32_t value;
-  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL),
-            "switcher: napi_get_cb_info");
-  NAPI_CALL(env, napi_get_value_uint32(env, argv[0], &value),
-            "switcher: value must be a number");
+  if (!uint32_argument(env, info, "switcher: napi_get_cb_info", "switcher: value must be a number", &value)) return NULL;
   NAPI_CALL(env,
             napi_create_function(env, "switch", NAPI_AUTO_LENGTH, pkru_apply_switch,
                                  (void *)(uintptr_t)value, &fn),
